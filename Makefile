@@ -1,0 +1,40 @@
+# Two commands on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# Local development defaults; production sets SECRET_KEY and leaves DEBUG off.
+export DEBUG ?= 1
+
+.PHONY: run test install migrate demo lint clean
+
+$(BIN)/daphne: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/daphne
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py demo_data
+
+run: demo
+	@echo ""
+	@echo "  Live dashboard: http://$(HOST):$(PORT)/accounts/login/  (log in as demo / demo)"
+	@echo "  Admin:          http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(BIN)/daphne -b $(HOST) -p $(PORT) dashboard.asgi:application
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,74 @@
+"""Geometry for the server-rendered monthly trends chart (inline SVG, no JavaScript)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .selectors import MonthTrend
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 240
+PLOT_TOP = 16
+PLOT_BOTTOM = 200  # baseline; month labels sit below it
+PLOT_LEFT = 8
+BAR_GAP = 2
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class MonthColumn:
+    trend: MonthTrend
+    label_x: float
+    income: Bar
+    expenses: Bar
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    width: int
+    height: int
+    baseline: int
+    top: int
+    scale_max: Decimal
+    columns: list[MonthColumn]
+
+
+def trend_chart(trends: Sequence[MonthTrend]) -> TrendChart:
+    """Two bars per month, income and expenses (as magnitudes), on one shared scale."""
+    scale_max = max(
+        [Decimal("1")] + [max(t.income, -t.expenses) for t in trends]
+    )
+    plot_height = PLOT_BOTTOM - PLOT_TOP
+    column_width = (CHART_WIDTH - PLOT_LEFT) / max(len(trends), 1)
+    bar_width = (column_width - 4 * BAR_GAP) / 2
+
+    def bar(x: float, amount: Decimal) -> Bar:
+        height = float(abs(amount) / scale_max) * plot_height
+        return Bar(x=round(x, 1), y=round(PLOT_BOTTOM - height, 1),
+                   width=round(bar_width, 1), height=round(height, 1), amount=amount)
+
+    columns = []
+    for index, trend in enumerate(trends):
+        left = PLOT_LEFT + index * column_width + BAR_GAP
+        columns.append(
+            MonthColumn(
+                trend=trend,
+                label_x=round(left + column_width / 2 - BAR_GAP, 1),
+                income=bar(left, trend.income),
+                expenses=bar(left + bar_width + BAR_GAP, trend.expenses),
+            )
+        )
+    return TrendChart(
+        width=CHART_WIDTH, height=CHART_HEIGHT, baseline=PLOT_BOTTOM, top=PLOT_TOP,
+        scale_max=scale_max, columns=columns,
+    )

@@ -1,0 +1,43 @@
+"""The only module that talks to the channel layer: group names, the change message, sending."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# Handled by ``consumer.summary_changed``. It carries no figures: a consumer reads the
+# current state itself, so a lost or late message is healed by the next one.
+SUMMARY_CHANGED = "summary.changed"
+
+
+def user_group(user_id: int) -> str:
+    """The group of one user's dashboards; built from the server-side identity only."""
+    return f"user.{int(user_id)}"
+
+
+def change_message() -> dict[str, str]:
+    return {"type": SUMMARY_CHANGED}
+
+
+async def announce_change(user_ids: Iterable[int]) -> None:
+    """Tell every open dashboard of these users that their figures changed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user_id in sorted(set(user_ids)):
+        await layer.group_send(user_group(user_id), change_message())
+
+
+def announce_change_sync(user_ids: Iterable[int]) -> None:
+    """``announce_change`` for sync code (on_commit callbacks, commands)."""
+    try:
+        async_to_sync(announce_change)(list(user_ids))
+    except Exception:
+        # A failed announcement must never break the write that triggered it: screens
+        # heal on the next change or reconnect, which always starts with a snapshot.
+        logger.exception("Could not announce a change for users %s", sorted(set(user_ids)))

@@ -1,0 +1,21 @@
+"""Renders states into the HTML that the page swaps: the same templates as the first render."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from dashboard.presentation import dashboard_context
+
+
+def dashboard_frame(*, user_id: int) -> str:
+    """Read one user's dashboard and render it as one WebSocket text frame.
+
+    Each top-level element carries an ``id``; htmx's ws extension swaps it in place of the
+    element with the same id (``hx-swap-oob`` is its default for every element of a frame).
+    """
+    return render_to_string("live/dashboard_frame.html", dashboard_context(user_id=user_id))
+
+
+def error_frame(reason: str) -> str:
+    """A frame that tells the client its message was refused, without changing the page."""
+    return render_to_string("live/error.html", {"reason": reason})

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from dashboard.models import Transaction
+
+User = get_user_model()
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, **extra: object) -> object:
+        return User.objects.create_user(
+            username=username or f"user{next(counter)}", password="pw-for-tests", **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_txn(db) -> Callable[..., Transaction]:  # type: ignore[no-untyped-def]
+    def make(user: object, amount: str | Decimal, *, when: dt.datetime | None = None,
+             description: str = "", category: str = "") -> Transaction:
+        return Transaction.objects.create(
+            user=user, amount=Decimal(amount), description=description, category=category,
+            created_at=when or timezone.now(),
+        )
+
+    return make
