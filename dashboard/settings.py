@@ -86,16 +86,25 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        # Daphne runs sync ORM calls on worker threads that live as long as the process;
-        # persistent connections with health checks avoid a reconnect per recompute.
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under daphne the ORM runs on many short-lived hops (database_sync_to_async, each
+    # closing its connection at the end). Django 5.2's psycopg pool turns each of those
+    # closes into a cheap return to the pool instead of a new PostgreSQL backend, and
+    # bounds the connections a process holds. Pooling requires CONN_MAX_AGE = 0.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DB_POOL_MAX", "16")),
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT_SECS", "10")),
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Readers (recomputes on the thread pool) and a writer at the same time: WAL lets
     # them proceed together; IMMEDIATE write transactions wait for the lock (timeout)
     # instead of failing with "database is locked" halfway through.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -105,13 +114,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# "pubsub" or "core": which channels-redis layer carries messages between processes.
+# Chosen by bench/fanout.py (see README): pub/sub publishes a group message once per
+# process instead of once per socket, and has no per-channel capacity to overflow.
+CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
+# Every process of one deployment must share the prefix; separate deployments (or test
+# runs) on one Redis use different ones.
+CHANNEL_LAYER_PREFIX = os.environ.get("CHANNEL_LAYER_PREFIX", "asgi")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": env_list("REDIS_URL", "")},
+    _redis_hosts = [
+        # redis-py caps a pool at 100 connections by default; a connect storm needs more.
+        {"address": url, "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))}
+        for url in env_list("REDIS_URL", "")
+    ]
+    if CHANNEL_LAYER_KIND == "core":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": _redis_hosts,
+                    "prefix": CHANNEL_LAYER_PREFIX,
+                    "capacity": 1000,
+                    "expiry": 30,
+                },
+            }
         }
-    }
+    elif CHANNEL_LAYER_KIND == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": _redis_hosts, "prefix": CHANNEL_LAYER_PREFIX},
+            }
+        }
+    else:
+        raise ImproperlyConfigured(
+            f"CHANNEL_LAYER must be 'pubsub' or 'core', not {CHANNEL_LAYER_KIND!r}"
+        )
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

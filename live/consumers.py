@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -17,6 +18,7 @@ from django.conf import settings
 
 from . import broadcast, fragments
 from .coalesce import Coalescer
+from .shared import SharedReads
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +30,17 @@ CLOSE_MESSAGE_TOO_BIG = 1009
 _read_dashboard_frame = database_sync_to_async(fragments.dashboard_frame, thread_sensitive=False)
 _render_error = database_sync_to_async(fragments.error_frame, thread_sensitive=False)
 
+# Sockets of this process that show the same thing share one read per change.
+shared_reads = SharedReads()
+
 
 class LiveConsumer(AsyncWebsocketConsumer):
     """Pushes the full current state on connect and after every (coalesced) change."""
 
     refresher: Coalescer | None = None
+    # time.monotonic() of the latest change this socket was told of: a push must come
+    # from a read that started after it.
+    changed_at: float = 0.0
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels hops through the shared sync thread (aclose_old_connections) before
@@ -55,6 +63,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for group in self.live_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.refresher = Coalescer(self.push_state, window_secs=settings.LIVE_COALESCE_WINDOW_SECS)
+        self.changed_at = time.monotonic()
         await self.push_state()  # the snapshot: every (re)connect starts from the full state
 
     async def disconnect(self, code: int) -> None:
@@ -82,6 +91,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.refuse('unknown message; only {"type": "refresh"} is accepted')
             return
         if self.refresher is not None:
+            self.changed_at = time.monotonic()  # the client wants a fresh read
             self.refresher.request()
 
     async def refuse(self, reason: str) -> None:
@@ -89,13 +99,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=await _render_error(reason))
 
     async def summary_changed(self, event: dict[str, Any]) -> None:
+        self.changed_at = time.monotonic()
         if self.refresher is not None:
             self.refresher.request()
 
     async def push_state(self) -> None:
-        await self.send(text_data=await self.read_frame())
+        frame = await shared_reads.read(
+            self.frame_key, since=self.changed_at, produce=self.read_frame
+        )
+        await self.send(text_data=frame)
 
     def groups_for(self, user: Any) -> list[str]:
+        """The groups to join; also sets ``frame_key``, what sockets may share reads of."""
         raise NotImplementedError
 
     async def read_frame(self) -> str:
@@ -107,7 +122,8 @@ class DashboardConsumer(LiveConsumer):
 
     def groups_for(self, user: Any) -> list[str]:
         self.user_id = user.pk
-        return [broadcast.user_group(user.pk)]
+        self.frame_key = broadcast.user_group(user.pk)
+        return [self.frame_key]
 
     async def read_frame(self) -> str:
         return await _read_dashboard_frame(user_id=self.user_id)

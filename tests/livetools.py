@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -13,7 +13,7 @@ from dashboard.asgi import application
 ORIGIN = (b"origin", b"http://localhost")
 
 
-@sync_to_async
+@database_sync_to_async
 def session_cookie_for(user: object) -> bytes:
     client = Client()
     client.force_login(user)

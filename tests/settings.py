@@ -4,6 +4,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+# Our own corner of a shared Redis; server subprocesses inherit it from the environment.
+os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test{os.getpid()}")
 
 from dashboard.settings import *  # noqa: E402,F403
 
@@ -17,3 +19,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"dashboard-tests-{os.getpid()}.sqlite3")
     }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No pool in tests: each test-client hop may leave a connection checked out on a
+    # worker thread, and a pool keeps the test database busy until the end (so it could
+    # not be dropped). Without it, closing really closes.
+    DATABASES["default"]["OPTIONS"].pop("pool", None)

@@ -14,12 +14,14 @@ async def test_summary_anonymous_gets_401_json_not_redirect(async_client):
 
 
 async def test_summary_returns_figures_as_strings(async_client, make_user, make_txn):
-    from asgiref.sync import sync_to_async
+    from channels.db import database_sync_to_async
 
-    user = await sync_to_async(make_user)()
+    user = await database_sync_to_async(make_user)()
     now = timezone.now()
-    await sync_to_async(make_txn)(user, "100.5", when=now - dt.timedelta(minutes=5))
-    await sync_to_async(make_txn)(user, "-20", when=now, description="Taxi", category="Transport")
+    await database_sync_to_async(make_txn)(user, "100.5", when=now - dt.timedelta(minutes=5))
+    await database_sync_to_async(make_txn)(
+        user, "-20", when=now, description="Taxi", category="Transport"
+    )
     await async_client.aforce_login(user)
     body = (await async_client.get("/api/summary/")).json()
     assert body["count"] == 2
@@ -36,8 +38,8 @@ async def test_summary_returns_figures_as_strings(async_client, make_user, make_
 
 
 async def test_summary_refuses_post(async_client, make_user):
-    from asgiref.sync import sync_to_async
+    from channels.db import database_sync_to_async
 
-    user = await sync_to_async(make_user)()
+    user = await database_sync_to_async(make_user)()
     await async_client.aforce_login(user)
     assert (await async_client.post("/api/summary/")).status_code == 405

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.db import transaction
 
 from dashboard import services
@@ -15,19 +15,19 @@ from .livetools import connect, figure, frame_version, without_version
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-create = sync_to_async(services.transaction_create)
-update = sync_to_async(services.transaction_update)
-delete = sync_to_async(services.transaction_delete)
+create = database_sync_to_async(services.transaction_create)
+update = database_sync_to_async(services.transaction_update)
+delete = database_sync_to_async(services.transaction_delete)
 
 
 @pytest.fixture
 async def alice(make_user):
-    return await sync_to_async(make_user)("alice")
+    return await database_sync_to_async(make_user)("alice")
 
 
 @pytest.fixture
 async def bob(make_user):
-    return await sync_to_async(make_user)("bob")
+    return await database_sync_to_async(make_user)("bob")
 
 
 async def open_dashboard(user):
@@ -38,8 +38,8 @@ async def open_dashboard(user):
 
 
 async def test_connect_starts_with_a_snapshot_of_current_state(alice, make_txn):
-    await sync_to_async(make_txn)(alice, "40.00")
-    await sync_to_async(make_txn)(alice, "-15.50")
+    await database_sync_to_async(make_txn)(alice, "40.00")
+    await database_sync_to_async(make_txn)(alice, "-15.50")
     ws = await open_dashboard(alice)
     frame = await ws.receive_from()
     assert figure(frame, "count") == "2"
@@ -69,7 +69,7 @@ async def test_rolled_back_write_sends_no_frame(alice):
     ws = await open_dashboard(alice)
     await ws.receive_from()
 
-    @sync_to_async
+    @database_sync_to_async
     def failed_write():
         with pytest.raises(RuntimeError), transaction.atomic():
             services.transaction_create(user=alice, amount=Decimal("666"))
@@ -132,7 +132,7 @@ async def test_malformed_frames_are_refused_and_socket_survives(alice, payload, 
     assert 'id="live-error"' in refusal and reason in refusal
     await ws.send_json_to({"type": "refresh"})  # still serving
     assert figure(await ws.receive_from(), "count") == "0"
-    assert await sync_to_async(Transaction.objects.count)() == 0
+    assert await database_sync_to_async(Transaction.objects.count)() == 0
     await ws.disconnect()
 
 
@@ -148,7 +148,7 @@ async def test_burst_coalesces_and_ends_on_exact_final_state(alice, settings):
     ws = await open_dashboard(alice)
     await ws.receive_from()
 
-    @sync_to_async
+    @database_sync_to_async
     def burst():
         # 1,000 saves, each committed on its own: 1,000 change messages.
         for cents in range(1, 1001):
@@ -162,7 +162,7 @@ async def test_burst_coalesces_and_ends_on_exact_final_state(alice, settings):
     versions = [frame_version(f) for f in frames]
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
     # Old state + pushed updates == a fresh render, byte for byte (bar the version stamp).
-    fresh = await sync_to_async(fragments.dashboard_frame)(user_id=alice.pk)
+    fresh = await database_sync_to_async(fragments.dashboard_frame)(user_id=alice.pk)
     assert without_version(frames[-1]) == without_version(fresh)
     assert figure(frames[-1], "income") == "+5,005.00"
     await ws.disconnect()
@@ -171,11 +171,11 @@ async def test_burst_coalesces_and_ends_on_exact_final_state(alice, settings):
 async def test_pushed_fragments_match_the_page_render(alice, make_txn):
     from django.test import Client
 
-    await sync_to_async(make_txn)(alice, "12.34", description="Coffee beans")
+    await database_sync_to_async(make_txn)(alice, "12.34", description="Coffee beans")
     ws = await open_dashboard(alice)
     frame = without_version(await ws.receive_from())
 
-    @sync_to_async
+    @database_sync_to_async
     def page():
         client = Client()
         client.force_login(alice)

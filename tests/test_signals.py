@@ -12,10 +12,17 @@ from dashboard.models import Transaction
 from dashboard.signals import transactions_changed
 from live import broadcast
 
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
 
 @pytest.fixture
-def listen():
-    """Join a fresh channel to a user's group; returns a function draining its messages."""
+def listen(settings):
+    """Join a fresh channel to a user's group; returns a function draining its messages.
+
+    These tests pin what is announced and when, so they listen on the in-memory layer
+    whatever REDIS_URL says; the Redis path is covered by test_consumers and test_cluster.
+    """
+    settings.CHANNEL_LAYERS = IN_MEMORY
     layer = get_channel_layer()
 
     def join(user_id: int):
