@@ -46,7 +46,7 @@ def _embedded_server(workdir: Path) -> DaphneServer:
 def chromium_executable() -> str:
     if not CHROMIUM.exists():
         message = "Chromium not installed: apt-get install chromium"
-        if os.environ.get("CI_REQUIRE_SERVICES"):
+        if os.environ.get("CI_REQUIRE_BROWSER"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return str(CHROMIUM)
