@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # Local development defaults; production sets SECRET_KEY and leaves DEBUG off.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate demo lint clean
+.PHONY: run run-cluster test install migrate demo lint clean
 
 $(BIN)/daphne: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,29 @@ run: demo
 	@echo "  Admin:          http://$(HOST):$(PORT)/admin/"
 	@echo ""
 	$(BIN)/daphne -b $(HOST) -p $(PORT) dashboard.asgi:application
+
+# Several daphne workers on one machine, sharing the local PostgreSQL and Redis: a save
+# through any worker reaches the screens on all of them. Ports PORT, PORT+1, ...
+WORKERS ?= 2
+CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dashboard
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
+CLUSTER_ENV = DATABASE_URL=$(CLUSTER_DATABASE_URL) REDIS_URL=$(CLUSTER_REDIS_URL)
+
+run-cluster: install
+	$(BIN)/python -c "import psycopg, sys; u = sys.argv[1]; name = u.rsplit('/', 1)[1]; \
+	c = psycopg.connect(u.rsplit('/', 1)[0] + '/postgres', autocommit=True); \
+	c.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]).fetchone() \
+	or c.execute(f'CREATE DATABASE \"{name}\"')" $(CLUSTER_DATABASE_URL)
+	$(CLUSTER_ENV) $(BIN)/python manage.py migrate --noinput
+	$(CLUSTER_ENV) $(BIN)/python manage.py demo_data
+	@echo ""
+	@for i in $$(seq 0 $$(( $(WORKERS) - 1 ))); do \
+	  echo "  worker $$i: http://$(HOST):$$(( $(PORT) + i ))/accounts/login/  (demo / demo)"; done
+	@echo ""
+	trap 'kill 0' INT TERM EXIT; \
+	for i in $$(seq 0 $$(( $(WORKERS) - 1 ))); do \
+	  $(CLUSTER_ENV) $(BIN)/daphne -b $(HOST) -p $$(( $(PORT) + i )) dashboard.asgi:application & \
+	done; wait
 
 test: install
 	$(BIN)/python -m pytest

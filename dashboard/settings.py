@@ -123,8 +123,15 @@ CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
 CHANNEL_LAYER_PREFIX = os.environ.get("CHANNEL_LAYER_PREFIX", "asgi")
 if REDIS_URL:
     _redis_hosts = [
-        # redis-py caps a pool at 100 connections by default; a connect storm needs more.
-        {"address": url, "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))}
+        {
+            "address": url,
+            # redis-py caps a pool at 100 connections; a connect storm needs more.
+            "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")),
+            # redis-py 8 reads with a 5 s socket timeout, the same as the core layer's
+            # 5 s blocking pop: under load the read times out first and the consumer dies
+            # with 1011 (redis/redis-py#4091). Keep a bound, but above the pop's.
+            "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT_SECS", "15")),
+        }
         for url in env_list("REDIS_URL", "")
     ]
     if CHANNEL_LAYER_KIND == "core":

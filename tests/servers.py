@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
@@ -119,3 +121,49 @@ class DaphneServer:
         except FileNotFoundError:
             return "(no daphne log)"
         return "--- daphne log (tail) ---\n" + "\n".join(text.splitlines()[-lines:])
+
+
+def _csrf(response: object, page: str) -> tuple[str, str]:
+    """(cookie value, form token) from a page that renders a form."""
+    cookie = re.search(r"csrftoken=([^;]+)", response.headers["Set-Cookie"]).group(1)  # type: ignore
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return cookie, token
+
+
+def log_in(base_url: str, username: str, password: str) -> str:
+    """Log in through the real login form; returns the ``Cookie`` header value to reuse."""
+    with urllib.request.urlopen(f"{base_url}/accounts/login/") as response:
+        csrf_cookie, token = _csrf(response, response.read().decode())
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base_url}/accounts/login/", data=body, headers={"Cookie": f"csrftoken={csrf_cookie}"}
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    with opener.open(request) as response:
+        cookies = "; ".join(response.headers.get_all("Set-Cookie") or [])
+        session = re.search(r"sessionid=([^;]+)", cookies).group(1)
+    return f"sessionid={session}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        return fp
+
+
+def post_transaction(base_url: str, cookie: str, fields: dict[str, str]) -> int:
+    """Save a transaction the way the page does: GET for the CSRF token, then POST."""
+    request = urllib.request.Request(f"{base_url}/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request) as response:
+        csrf_cookie, token = _csrf(response, response.read().decode())
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+    request = urllib.request.Request(
+        f"{base_url}/transactions/", data=body,
+        headers={"Cookie": f"{cookie}; csrftoken={csrf_cookie}", "HX-Request": "true"},
+    )
+    with urllib.request.urlopen(request) as response:
+        return response.status

@@ -4,7 +4,6 @@ screen everywhere. Needs REDIS_URL (and runs on PostgreSQL when DATABASE_URL is 
 from __future__ import annotations
 
 import asyncio
-import re
 import subprocess
 import sys
 import urllib.parse
@@ -22,7 +21,7 @@ from websockets.asyncio.client import connect as ws_connect
 from dashboard import services
 
 from .livetools import figure, session_cookie_for
-from .servers import REPO_ROOT, DaphneServer, server_env
+from .servers import REPO_ROOT, DaphneServer, post_transaction, server_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -52,23 +51,6 @@ def cluster(redis_url: str, tmp_path: Path) -> Iterator[list[DaphneServer]]:
             server.stop()
 
 
-def post_form(server: DaphneServer, cookie: str, fields: dict[str, str]) -> int:
-    """Save a transaction the way the page does: GET for the CSRF token, then POST."""
-    with urllib.request.urlopen(
-        urllib.request.Request(f"{server.base_url}/", headers={"Cookie": cookie})
-    ) as response:
-        page = response.read().decode()
-        csrf_cookie = re.search(r"csrftoken=([^;]+)", response.headers["Set-Cookie"]).group(1)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
-    request = urllib.request.Request(
-        f"{server.base_url}/transactions/", data=body,
-        headers={"Cookie": f"{cookie}; csrftoken={csrf_cookie}", "HX-Request": "true"},
-    )
-    with urllib.request.urlopen(request) as response:
-        return response.status
-
-
 async def open_socket(server: DaphneServer, cookie: str):  # type: ignore[no-untyped-def]
     socket = await ws_connect(
         f"{server.ws_url}/ws/dashboard/",
@@ -94,7 +76,8 @@ async def test_save_through_one_process_reaches_a_screen_on_another(cluster, mak
     cookie = (await session_cookie_for(user)).decode()
     socket = await open_socket(watcher, cookie)
     status = await asyncio.to_thread(
-        post_form, writer, cookie, {"amount": "1234.56", "description": "cross", "category": "X"}
+        post_transaction, writer.base_url, cookie,
+        {"amount": "1234.56", "description": "cross", "category": "X"},
     )
     assert status == 200
     frame, _ = await frame_with(socket, "count", "1")
