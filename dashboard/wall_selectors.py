@@ -79,6 +79,12 @@ class HourComparison:
         change = (self.last_hour - self.same_hour_yesterday) * 100
         return round(change / self.same_hour_yesterday)
 
+    @property
+    def change_size(self) -> int | None:
+        """The change without its sign (the page shows the direction with a word and arrow)."""
+        percent = self.change_percent
+        return None if percent is None else abs(percent)
+
 
 @dataclass(frozen=True)
 class WallFigures:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -35,3 +37,13 @@ def make_txn(db) -> Callable[..., Transaction]:  # type: ignore[no-untyped-def]
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):  # type: ignore[no-untyped-def]
+    """Each test its own cache and presence namespace (never flush a shared Redis)."""
+    caches = copy.deepcopy(settings.CACHES)
+    prefix = f"test-{uuid.uuid4().hex}"
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    settings.PRESENCE_KEY_PREFIX = f"{prefix}:presence"
