@@ -48,6 +48,7 @@ def wall_context(*, show_names: bool, now: dt.datetime | None = None) -> dict[st
         "version": version,
         "wall": figures,
         "show_names": show_names,
+        "today": timezone.localdate(now).strftime("%Y%m%d"),
         "sparkline": sparkline(figures.rate),
         "categories": [
             {"row": row, "percent": float(row.volume / peak_volume * 100) if peak_volume else 0}
