@@ -72,3 +72,31 @@ def trend_chart(trends: Sequence[MonthTrend]) -> TrendChart:
         width=CHART_WIDTH, height=CHART_HEIGHT, baseline=PLOT_BOTTOM, top=PLOT_TOP,
         scale_max=scale_max, columns=columns,
     )
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: int
+    height: int
+    line: str  # SVG polyline points
+    area: str  # the same, closed along the baseline
+    peak: int
+    last_x: float
+    last_y: float
+
+
+def sparkline(values: Sequence[int], *, width: int = 600, height: int = 120,
+              pad: int = 8) -> Sparkline:
+    """A line through ``values`` (oldest first), scaled to the largest; zero at the bottom."""
+    peak = max([1, *values])
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    points = [
+        (round(pad + index * step, 1), round(height - pad - value / peak * (height - 2 * pad), 1))
+        for index, value in enumerate(values)
+    ]
+    line = " ".join(f"{x},{y}" for x, y in points)
+    base = height - pad
+    area = f"{points[0][0]},{base} {line} {points[-1][0]},{base}" if points else ""
+    last_x, last_y = points[-1] if points else (0.0, float(base))
+    return Sparkline(width=width, height=height, line=line, area=area, peak=max(values, default=0),
+                     last_x=last_x, last_y=last_y)

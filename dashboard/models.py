@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,6 +35,10 @@ class Transaction(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "created_at"], name="txn_user_created_idx"),
+            # The wall's figures are ranges of time across all users: today, the last
+            # 15 minutes, the last hour, the latest 20. Each reads this index, so its cost
+            # follows the rows in the range, not the size of the history.
+            models.Index(fields=["created_at"], name="txn_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -44,6 +50,8 @@ class Transaction(models.Model):
         # Remember the owner as loaded, so that moving a transaction to another user
         # announces the change to both of them.
         instance._loaded_user_id = instance.__dict__.get("user_id")
+        # ...and its time, so that moving it out of an earlier day announces that day too.
+        instance._loaded_created_at = instance.__dict__.get("created_at")
         return instance
 
     @property
@@ -54,3 +62,45 @@ class Transaction(models.Model):
         if loaded is not None:
             ids.add(loaded)
         return ids
+
+    @property
+    def earliest_affected_time(self) -> dt.datetime:
+        """The earliest moment whose figures this row's save or delete changes."""
+        loaded = getattr(self, "_loaded_created_at", None)
+        return min(self.created_at, loaded) if loaded is not None else self.created_at
+
+
+class WallLink(models.Model):
+    """A read-only link for a wall screen (a TV cannot type a password).
+
+    Only a SHA-256 of the token is stored; the raw token is shown once, on creation. The
+    token is 256 random bits, so a fast hash is enough: there is nothing to guess.
+    """
+
+    name = models.CharField(max_length=100, help_text="Where the screen is, e.g. “lobby”.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def problem(self, now: dt.datetime | None = None) -> str | None:
+        """``None`` if the link opens the wall now, else ``"revoked"`` or ``"expired"``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return None

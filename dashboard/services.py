@@ -4,13 +4,17 @@ model signals (and ``dashboard.signals.transactions_changed`` for bulk work) car
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from .models import Transaction
+from .models import Transaction, WallLink
+
+# 32 random bytes: 43 URL-safe characters, 256 bits to guess.
+WALL_TOKEN_BYTES = 32
 
 
 @db_transaction.atomic
@@ -48,3 +52,27 @@ def transaction_update(*, txn: Transaction, **fields: object) -> Transaction:
 @db_transaction.atomic
 def transaction_delete(*, txn: Transaction) -> None:
     txn.delete()
+
+
+@db_transaction.atomic
+def wall_link_create(
+    *, name: str, created_by: AbstractBaseUser | None = None, expires_at: dt.datetime | None = None
+) -> tuple[WallLink, str]:
+    """Create a wall link; returns it with its raw token, which is stored nowhere."""
+    token = secrets.token_urlsafe(WALL_TOKEN_BYTES)
+    link = WallLink(
+        name=name, token_hash=WallLink.hash_token(token), created_by=created_by,
+        expires_at=expires_at,
+    )
+    link.full_clean()
+    link.save()
+    return link, token
+
+
+@db_transaction.atomic
+def wall_link_revoke(*, link: WallLink) -> WallLink:
+    """Revoke a wall link; its open screens are closed once this commits (live.signals)."""
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link

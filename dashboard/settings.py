@@ -160,6 +160,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The wall's rendered frames and cached history are shared through the cache: Redis when
+# there is one (every process reuses one recompute), this process' memory otherwise.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_list("REDIS_URL", "")[0],
+            "KEY_PREFIX": "dashboard",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -187,6 +200,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LIVE_COALESCE_WINDOW_SECS = float(os.environ.get("LIVE_COALESCE_WINDOW_SECS", "0.1"))
 # Incoming WebSocket text frames larger than this are refused (daphne's own cap is 1 MiB).
 LIVE_MAX_INCOMING_FRAME_BYTES = 4096
+
+# The operators' wall (/wall/). Names of people on the wall only when an operator says so.
+WALL_SHOW_NAMES = env_bool("WALL_SHOW_NAMES", False)
+# Every wall socket hears from the server at least this often, so a quiet night is not
+# mistaken for a dead connection...
+WALL_HEARTBEAT_SECS = float(os.environ.get("WALL_HEARTBEAT_SECS", "10"))
+# ...and a wall that heard nothing for this long dims and says it is stale.
+WALL_STALE_AFTER_SECS = float(os.environ.get("WALL_STALE_AFTER_SECS", "30"))
+# A socket opened with a wall link re-reads the link this often (revocation is also pushed
+# at once; this heals a lost message).
+WALL_LINK_RECHECK_SECS = float(os.environ.get("WALL_LINK_RECHECK_SECS", "30"))
+# How long a rendered wall frame stays in the cache (a new change or minute makes a new key).
+WALL_FRAME_TTL_SECS = 300
+# Viewer counts across processes (Redis only): a process that died without saying goodbye
+# stops counting after this long.
+PRESENCE_TTL_SECS = float(os.environ.get("PRESENCE_TTL_SECS", "30"))
+PRESENCE_KEY_PREFIX = "dashboard:presence"
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from decimal import Decimal
 
@@ -93,3 +95,13 @@ def _drop_stray_postgres_sessions(django_db_setup, django_db_blocker) -> Iterato
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):  # type: ignore[no-untyped-def]
+    """Each test its own cache and presence namespace (never flush a shared Redis)."""
+    caches = copy.deepcopy(settings.CACHES)
+    prefix = f"test-{uuid.uuid4().hex}"
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    settings.PRESENCE_KEY_PREFIX = f"{prefix}:presence"
