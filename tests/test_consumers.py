@@ -80,7 +80,7 @@ async def test_rolled_back_write_sends_no_frame(alice):
     # The first frame after the rollback is the one for the committed write.
     frame = await ws.receive_from()
     assert (figure(frame, "count"), figure(frame, "income")) == ("1", "+1.00")
-    assert "666" not in frame
+    assert "666" not in without_version(frame)  # the version stamp may hold any digits
     await ws.disconnect()
 
 
