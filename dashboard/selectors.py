@@ -162,3 +162,24 @@ def dashboard_state(*, user_id: int) -> DashboardState:
         trends=monthly_trends(user_id=user_id),
         recent=recent_transactions(user_id=user_id),
     )
+
+
+def transactions_page(
+    *,
+    user_id: int,
+    since: dt.datetime | None = None,
+    before: tuple[dt.datetime, int] | None = None,
+    limit: int,
+) -> list[TransactionRow]:
+    """One page of a user's transactions, newest first, keyset-paginated.
+
+    ``before`` is the (created_at, id) of the last row of the previous page: a page
+    never repeats or skips rows when new ones arrive meanwhile, unlike an offset.
+    """
+    rows = Transaction.objects.filter(user_id=user_id)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if before is not None:
+        moment, row_id = before
+        rows = rows.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=row_id))
+    return [_row(txn) for txn in rows.order_by("-created_at", "-id")[:limit]]

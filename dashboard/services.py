@@ -4,13 +4,28 @@ model signals (and ``dashboard.signals.transactions_changed`` for bulk work) car
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from .models import Transaction
+from .inputs import TransactionInput
+from .models import ApiToken, Transaction
+from .signals import transactions_changed
+from .tokens import token_generate, token_hash, token_shown_prefix
+
+ProgressCallback = Callable[[int, int], None]
+
+# Rows per INSERT statement; Django lowers it where a backend caps query parameters.
+BULK_BATCH_ROWS = 1000
+# Rows written between two progress reports of an import.
+IMPORT_CHUNK_ROWS = 5000
+# Ids per ``IN (...)`` lookup when finding rows imported before.
+LOOKUP_CHUNK_IDS = 900
+TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 
 @db_transaction.atomic
@@ -48,3 +63,108 @@ def transaction_update(*, txn: Transaction, **fields: object) -> Transaction:
 @db_transaction.atomic
 def transaction_delete(*, txn: Transaction) -> None:
     txn.delete()
+
+
+def _new_row(user: AbstractBaseUser, item: TransactionInput, now: dt.datetime) -> Transaction:
+    return Transaction(
+        user=user,
+        amount=item.amount,
+        description=item.description,
+        category=item.category,
+        created_at=item.created_at or now,
+        external_id=item.external_id,
+    )
+
+
+@db_transaction.atomic
+def transactions_create_many(
+    *, user: AbstractBaseUser, items: Sequence[TransactionInput]
+) -> list[Transaction]:
+    """Save checked inputs in one statement batch and announce them once, after commit."""
+    now = timezone.now()
+    rows = Transaction.objects.bulk_create(
+        [_new_row(user, item, now) for item in items], batch_size=BULK_BATCH_ROWS
+    )
+    if rows:
+        transactions_changed.send(sender=Transaction, user_ids={user.pk})
+    return rows
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    skipped: int
+
+
+def _existing_external_ids(user: AbstractBaseUser, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), LOOKUP_CHUNK_IDS):
+        found.update(
+            Transaction.objects.filter(
+                user=user, external_id__in=ids[start : start + LOOKUP_CHUNK_IDS]
+            ).values_list("external_id", flat=True)
+        )
+    return found
+
+
+@db_transaction.atomic
+def transactions_import(
+    *,
+    user: AbstractBaseUser,
+    items: Sequence[TransactionInput],
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Add the items not imported before (by ``external_id``), all or nothing, announced once.
+
+    ``progress(done, total)`` is called as chunks are written, for progress bars.
+    """
+    if any(not item.external_id for item in items):
+        raise ValueError("every imported item needs an external_id")
+    existing = _existing_external_ids(user, list({item.external_id for item in items}))
+    fresh: list[TransactionInput] = []
+    for item in items:
+        if item.external_id not in existing:
+            existing.add(item.external_id)  # a repeated id within the file counts once
+            fresh.append(item)
+    skipped = len(items) - len(fresh)
+    report = progress or (lambda done, total: None)
+    report(skipped, len(items))
+    now = timezone.now()
+    for start in range(0, len(fresh), IMPORT_CHUNK_ROWS):
+        chunk = fresh[start : start + IMPORT_CHUNK_ROWS]
+        Transaction.objects.bulk_create(
+            [_new_row(user, item, now) for item in chunk], batch_size=BULK_BATCH_ROWS
+        )
+        report(skipped + start + len(chunk), len(items))
+    if fresh:
+        transactions_changed.send(sender=Transaction, user_ids={user.pk})
+    return ImportResult(added=len(fresh), skipped=skipped)
+
+
+def token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it with the raw secret, which is never stored."""
+    raw = token_generate()
+    token = ApiToken(user=user, name=name, key_hash=token_hash(raw), prefix=token_shown_prefix(raw))
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+def token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
+    """Delete one of ``user``'s tokens; False if they have no such token."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return bool(deleted)
+
+
+def token_authenticate(*, raw: str) -> AbstractBaseUser | None:
+    """The active owner of a raw token, or None; records when the token was last used."""
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw)).first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        # At most one write per token a minute, not one per request.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
