@@ -20,7 +20,6 @@ from .models import (
     AMOUNT_LIMIT,
     CATEGORY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
-    EXTERNAL_ID_MAX_LENGTH,
 )
 
 CENT = Decimal("0.01")
@@ -92,13 +91,7 @@ def clean_moment(value: object, *, now: dt.datetime | None = None) -> dt.datetim
     """An ISO 8601 date or date-time; naive ones are read in the current time zone."""
     if not isinstance(value, str):
         raise ValueError(f"must be an ISO 8601 date-time string, not {_json_type(value)}")
-    try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            moment = dt.datetime.combine(day, dt.time.min) if day else None
-    except ValueError:
-        moment = None
+    moment = _parse_iso(value)
     if moment is None:
         raise ValueError(f"{value[:40]!r} is not an ISO 8601 date or date-time")
     if timezone.is_naive(moment):
@@ -110,8 +103,20 @@ def clean_moment(value: object, *, now: dt.datetime | None = None) -> dt.datetim
     return moment
 
 
-def clean_external_id(value: str) -> str:
-    return clean_text(value, max_length=EXTERNAL_ID_MAX_LENGTH)
+def _parse_iso(value: str) -> dt.datetime | None:
+    try:
+        # The C parser first: a 100,000-row import parses this many dates.
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            moment = dt.datetime.combine(day, dt.time.min) if day else None
+    except ValueError:
+        return None
+    return moment
 
 
 _CLEANERS = {

@@ -32,8 +32,10 @@ class Transaction(models.Model):
     category = models.CharField(max_length=CATEGORY_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     # The bank's id (OFX FITID) or a hash of an imported row: importing twice adds nothing.
-    external_id = models.CharField(
-        max_length=EXTERNAL_ID_MAX_LENGTH, blank=True, default="", editable=False
+    # NULL when there is none, so that a plain unique index (which SQLite and PostgreSQL
+    # use for ``external_id IN (...)``, unlike a partial one) allows any number of those.
+    external_id = models.CharField(  # noqa: DJ001
+        max_length=EXTERNAL_ID_MAX_LENGTH, null=True, blank=True, default=None, editable=False
     )
 
     class Meta:
@@ -43,9 +45,7 @@ class Transaction(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="txn_user_external_id_uniq",
+                fields=["user", "external_id"], name="txn_user_external_id_uniq"
             ),
         ]
 

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import api, api_transactions, openapi, views, views_tokens
+from . import api, api_transactions, openapi, views, views_imports, views_tokens
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("transactions/", views.transaction_add, name="transaction-add"),
+    path("imports/", views_imports.import_upload, name="import-upload"),
     path("settings/tokens/", views_tokens.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token-revoke"),
     path("api/summary/", api.summary, name="api-summary"),

@@ -20,6 +20,11 @@ def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
 
 
+IMPORT_PROGRESS = "import.progress"
+EXTERNAL_CHANGED = "external.changed"
+WALL_GROUP = "wall"
+
+
 def change_message() -> dict[str, str]:
     return {"type": SUMMARY_CHANGED}
 
@@ -41,3 +46,31 @@ def announce_change_sync(user_ids: Iterable[int]) -> None:
         # A failed announcement must never break the write that triggered it: screens
         # heal on the next change or reconnect, which always starts with a snapshot.
         logger.exception("Could not announce a change for users %s", sorted(set(user_ids)))
+
+
+def announce_import_progress_sync(user_id: int, *, done: int, total: int) -> None:
+    """Show an import's progress on the user's open dashboards (sync code only)."""
+    message = {"type": IMPORT_PROGRESS, "done": int(done), "total": int(total)}
+    try:
+        async_to_sync(_group_send)(user_group(user_id), message)
+    except Exception:
+        logger.exception("Could not report import progress for user %s", user_id)
+
+
+async def announce_external_change() -> None:
+    """Tell the wall that external sources have new values (or went unavailable)."""
+    await _group_send(WALL_GROUP, {"type": EXTERNAL_CHANGED})
+
+
+def announce_external_change_sync() -> None:
+    """``announce_external_change`` for sync code (on_commit callbacks)."""
+    try:
+        async_to_sync(announce_external_change)()
+    except Exception:
+        logger.exception("Could not announce an external sources change")
+
+
+async def _group_send(group: str, message: dict[str, object]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(group, message)

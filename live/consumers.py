@@ -111,3 +111,9 @@ class DashboardConsumer(LiveConsumer):
 
     async def read_frame(self) -> str:
         return await _read_dashboard_frame(user_id=self.user_id)
+
+    async def import_progress(self, event: dict[str, Any]) -> None:
+        # No database: the frame is rendered from the message itself.
+        await self.send(
+            text_data=fragments.import_progress_frame(done=event["done"], total=event["total"])
+        )

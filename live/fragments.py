@@ -16,6 +16,11 @@ def dashboard_frame(*, user_id: int) -> str:
     return render_to_string("live/dashboard_frame.html", dashboard_context(user_id=user_id))
 
 
+def import_progress_frame(*, done: int, total: int) -> str:
+    """The import progress bar, swapped by id into the dashboard's import card."""
+    return render_to_string("live/import_progress.html", {"done": done, "total": total})
+
+
 def error_frame(reason: str) -> str:
     """A frame that tells the client its message was refused, without changing the page."""
     return render_to_string("live/error.html", {"reason": reason})

@@ -10,7 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dashboard.models import Transaction
-from dashboard.signals import transactions_changed
+from dashboard.signals import external_sources_changed, import_progress, transactions_changed
 
 from . import broadcast
 
@@ -59,3 +59,16 @@ def transaction_deleted(sender: type[Transaction], instance: Transaction, **kwar
 @receiver(transactions_changed, dispatch_uid="live.transactions_changed")
 def bulk_transactions_changed(sender: object, user_ids: Iterable[int], **kwargs: Any) -> None:
     announce_on_commit(user_ids, using=kwargs.get("using"))
+
+
+@receiver(import_progress, dispatch_uid="live.import_progress")
+def import_progressed(sender: object, user_id: int, done: int, total: int, **kwargs: Any) -> None:
+    # Progress is news about work under way, not about committed rows: sent at once.
+    broadcast.announce_import_progress_sync(user_id, done=done, total=total)
+
+
+@receiver(external_sources_changed, dispatch_uid="live.external_sources_changed")
+def external_changed(sender: object, **kwargs: Any) -> None:
+    transaction.on_commit(
+        broadcast.announce_external_change_sync, using=kwargs.get("using"), robust=True
+    )
