@@ -7,14 +7,18 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from . import external
+
 from .inputs import TransactionInput
-from .models import ApiToken, Transaction
-from .signals import transactions_changed
+from .models import ApiToken, ExternalSource, Transaction
+from .signals import external_sources_changed, transactions_changed
 from .tokens import token_generate, token_hash, token_shown_prefix
 
 ProgressCallback = Callable[[int, int], None]
@@ -155,3 +159,19 @@ def token_authenticate(*, raw: str) -> AbstractBaseUser | None:
         # At most one write per token a minute, not one per request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@db_transaction.atomic
+def external_sources_record(*, outcomes: Sequence[external.FetchOutcome]) -> None:
+    """Store fetched values and failures; a failing source keeps the time it first failed."""
+    for outcome in outcomes:
+        sources = ExternalSource.objects.filter(pk=outcome.source_id)
+        if outcome.value is not None:
+            sources.update(
+                value=outcome.value, fetched_at=outcome.at, last_attempt_at=outcome.at,
+                unavailable_since=None, last_error="",
+            )
+        else:
+            sources.update(last_attempt_at=outcome.at, last_error=outcome.error[:300])
+            sources.filter(unavailable_since__isnull=True).update(unavailable_since=outcome.at)
+    external_sources_changed.send(sender=ExternalSource)

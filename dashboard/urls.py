@@ -10,6 +10,7 @@ urlpatterns = [
     path("settings/tokens/", views_tokens.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token-revoke"),
     path("api/summary/", api.summary, name="api-summary"),
+    path("api/external/", api.external, name="api-external"),
     path("api/transactions/", api_transactions.transactions, name="api-transactions"),
     path(
         "api/transactions/<int:txn_id>/",
