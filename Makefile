@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# `make run SIMULATE=1` also runs the traffic simulator against the server's API.
+SIMULATE ?=
+SIM_USERS ?= 20
+SIM_RATE ?= 5
 # Local development defaults; production sets SECRET_KEY and leaves DEBUG off.
 export DEBUG ?= 1
 
@@ -28,7 +32,15 @@ run: demo
 	@echo "  Live dashboard: http://$(HOST):$(PORT)/accounts/login/  (log in as demo / demo)"
 	@echo "  Admin:          http://$(HOST):$(PORT)/admin/"
 	@echo ""
+ifeq ($(SIMULATE),1)
+	@echo "  Simulating $(SIM_RATE) transactions/s for demo and $(SIM_USERS) sim-NN users."
+	$(BIN)/python manage.py simulate --users $(SIM_USERS) --user demo --rate $(SIM_RATE) \
+	  --duration 0 --api http://$(HOST):$(PORT) & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) dashboard.asgi:application
+else
+	$(BIN)/daphne -b $(HOST) -p $(PORT) dashboard.asgi:application
+endif
 
 # Several daphne workers on one machine, sharing the local PostgreSQL and Redis: a save
 # through any worker reaches the screens on all of them. Ports PORT, PORT+1, ...

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import services
-from .models import Transaction, WallLink
+from .models import ApiToken, ExternalSource, Transaction, WallLink
 
 
 @admin.register(Transaction)
@@ -59,3 +59,24 @@ class WallLinkAdmin(admin.ModelAdmin):
             services.wall_link_revoke(link=link)
             count += 1
         self.message_user(request, f"Revoked {count} wall link(s).", messages.SUCCESS)
+@admin.register(ExternalSource)
+class ExternalSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "value", "unit", "fetched_at", "unavailable_since", "enabled"]
+    list_filter = ["enabled"]
+    search_fields = ["name", "url"]
+    fields = ["name", "url", "json_path", "unit", "refresh_interval_secs", "enabled",
+              "value", "fetched_at", "last_attempt_at", "unavailable_since", "last_error"]
+    readonly_fields = ["value", "fetched_at", "last_attempt_at", "unavailable_since", "last_error"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Operators may see and revoke tokens; the secrets themselves are never stored."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
+    search_fields = ["name", "user__username"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+    exclude = ["key_hash"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # created by their owners at /settings/tokens/, where they are shown once

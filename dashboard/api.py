@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .jsonapi import api_endpoint
 
 
 def _money(value: Decimal) -> str:
@@ -67,3 +70,26 @@ async def summary(request: HttpRequest) -> JsonResponse:
             {"error": "authentication required", "login_url": "/accounts/login/"}, status=401
         )
     return JsonResponse(await _read_summary(user.pk))
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def external_json(reading: selectors.ExternalReading) -> dict[str, Any]:
+    return {
+        "name": reading.name,
+        "value": reading.value,
+        "unit": reading.unit,
+        "available": reading.available,
+        "fetched_at": _moment(reading.fetched_at),
+        "unavailable_since": _moment(reading.unavailable_since),
+        "error": reading.error,
+    }
+
+
+@api_endpoint("GET")
+async def external(request: HttpRequest, user: AbstractBaseUser) -> JsonResponse:
+    """``GET /api/external/``: every source's latest value and when it was fetched."""
+    readings = await sync_to_async(selectors.external_sources_latest)()
+    return JsonResponse({"sources": [external_json(reading) for reading in readings]})

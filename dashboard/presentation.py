@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from .charts import sparkline, trend_chart
-from .selectors import dashboard_state
+from .selectors import dashboard_state, external_sources_latest
 from .wall_history import history_before
 from .wall_selectors import day_start, wall_figures
 
@@ -50,6 +50,7 @@ def wall_context(*, show_names: bool, now: dt.datetime | None = None) -> dict[st
         "show_names": show_names,
         "today": timezone.localdate(now).strftime("%Y%m%d"),
         "sparkline": sparkline(figures.rate),
+        "external_sources": external_sources_latest(),
         "categories": [
             {"row": row, "percent": float(row.volume / peak_volume * 100) if peak_volume else 0}
             for row in figures.top_categories

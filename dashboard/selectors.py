@@ -10,7 +10,7 @@ from django.db.models import Case, Count, DecimalField, Q, Sum, Value, When, Win
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from .models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, Transaction
+from .models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, ExternalSource, Transaction
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -162,3 +162,55 @@ def dashboard_state(*, user_id: int) -> DashboardState:
         trends=monthly_trends(user_id=user_id),
         recent=recent_transactions(user_id=user_id),
     )
+
+
+def transactions_page(
+    *,
+    user_id: int,
+    since: dt.datetime | None = None,
+    before: tuple[dt.datetime, int] | None = None,
+    limit: int,
+) -> list[TransactionRow]:
+    """One page of a user's transactions, newest first, keyset-paginated.
+
+    ``before`` is the (created_at, id) of the last row of the previous page: a page
+    never repeats or skips rows when new ones arrive meanwhile, unlike an offset.
+    """
+    rows = Transaction.objects.filter(user_id=user_id)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if before is not None:
+        moment, row_id = before
+        rows = rows.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=row_id))
+    return [_row(txn) for txn in rows.order_by("-created_at", "-id")[:limit]]
+
+
+@dataclass(frozen=True)
+class ExternalReading:
+    """An external source's latest value, or since when it has been unavailable."""
+
+    name: str
+    value: str
+    unit: str
+    fetched_at: dt.datetime | None
+    unavailable_since: dt.datetime | None
+    error: str
+
+    @property
+    def available(self) -> bool:
+        return self.fetched_at is not None and self.unavailable_since is None
+
+
+def external_sources_latest() -> list[ExternalReading]:
+    """Every enabled external source's latest reading, by name: one query."""
+    return [
+        ExternalReading(
+            name=source.name,
+            value=source.value,
+            unit=source.unit,
+            fetched_at=source.fetched_at,
+            unavailable_since=source.unavailable_since,
+            error=source.last_error,
+        )
+        for source in ExternalSource.objects.filter(enabled=True).order_by("name")
+    ]

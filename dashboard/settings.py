@@ -200,6 +200,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LIVE_COALESCE_WINDOW_SECS = float(os.environ.get("LIVE_COALESCE_WINDOW_SECS", "0.1"))
 # Incoming WebSocket text frames larger than this are refused (daphne's own cap is 1 MiB).
 LIVE_MAX_INCOMING_FRAME_BYTES = 4096
+# Each external source gets this long to answer; a slower one shows "unavailable since".
+EXTERNAL_FETCH_TIMEOUT_SECS = float(os.environ.get("EXTERNAL_FETCH_TIMEOUT_SECS", "5"))
 
 # The operators' wall (/wall/). Names of people on the wall only when an operator says so.
 WALL_SHOW_NAMES = env_bool("WALL_SHOW_NAMES", False)

@@ -11,10 +11,16 @@ from django.views.decorators.http import require_GET, require_POST
 from . import services
 from .forms import CATEGORY_SUGGESTIONS, TransactionForm
 from .presentation import dashboard_context
+from .views_imports import ImportForm
 
 
 def _form_context(form: TransactionForm, saved: str = "") -> dict[str, object]:
-    return {"form": form, "categories": CATEGORY_SUGGESTIONS, "saved": saved}
+    return {
+        "form": form,
+        "categories": CATEGORY_SUGGESTIONS,
+        "saved": saved,
+        "import_form": ImportForm(),
+    }
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from .presentation import wall_context
 from .wall_selectors import wall_link_for_token
 
-PANELS = ("totals", "feed", "rate", "categories", "largest")
+PANELS = ("totals", "external", "feed", "rate", "categories", "largest")
 THEMES = ("dark", "light")
 MAX_ROTATE_SECS = 3600
 

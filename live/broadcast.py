@@ -40,6 +40,9 @@ def wall_link_group(link_id: int) -> str:
     return f"wall.link.{int(link_id)}"
 
 
+IMPORT_PROGRESS = "import.progress"
+
+
 def change_message() -> dict[str, str]:
     return {"type": SUMMARY_CHANGED}
 
@@ -93,3 +96,32 @@ def close_wall_link_sync(link_id: int) -> None:
         async_to_sync(close_wall_link)(link_id)
     except Exception:
         logger.exception("Could not announce the closing of wall link %s", link_id)
+
+
+def announce_import_progress_sync(user_id: int, *, done: int, total: int) -> None:
+    """Show an import's progress on the user's open dashboards (sync code only)."""
+    message = {"type": IMPORT_PROGRESS, "done": int(done), "total": int(total)}
+    try:
+        async_to_sync(_group_send)(user_group(user_id), message)
+    except Exception:
+        logger.exception("Could not report import progress for user %s", user_id)
+
+
+async def announce_external_change() -> None:
+    """Tell the walls that external sources have new values (or went unavailable): to a
+    wall it is a change like any other, recomputed once and shared (``live.wallcache``)."""
+    await _group_send(WALL_GROUP, wall_change_message())
+
+
+def announce_external_change_sync() -> None:
+    """``announce_external_change`` for sync code (on_commit callbacks)."""
+    try:
+        async_to_sync(announce_external_change)()
+    except Exception:
+        logger.exception("Could not announce an external sources change")
+
+
+async def _group_send(group: str, message: dict[str, object]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(group, message)

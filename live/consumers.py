@@ -168,6 +168,13 @@ class DashboardConsumer(LiveConsumer):
         )
 
 
+    async def import_progress(self, event: dict[str, Any]) -> None:
+        # No database: the frame is rendered from the message itself.
+        await self.send(
+            text_data=fragments.import_progress_frame(done=event["done"], total=event["total"])
+        )
+
+
 class WallConsumer(LiveConsumer):
     """The operators' wall: everybody's figures, shared, plus a heartbeat and viewer count.
 

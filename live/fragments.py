@@ -38,6 +38,11 @@ def heartbeat_frame() -> str:
     return render_to_string("live/wall_heartbeat.html")
 
 
+def import_progress_frame(*, done: int, total: int) -> str:
+    """The import progress bar, swapped by id into the dashboard's import card."""
+    return render_to_string("live/import_progress.html", {"done": done, "total": total})
+
+
 def error_frame(reason: str) -> str:
     """A frame that tells the client its message was refused, without changing the page."""
     return render_to_string("live/error.html", {"reason": reason})

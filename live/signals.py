@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from dashboard.models import Transaction, WallLink
-from dashboard.signals import transactions_changed
+from dashboard.signals import external_sources_changed, import_progress, transactions_changed
 from dashboard.wall_history import history_changed
 from dashboard.wall_selectors import day_start
 
@@ -93,3 +93,16 @@ def wall_link_saved(sender: type[WallLink], instance: WallLink, **kwargs: Any) -
 @receiver(post_delete, sender=WallLink, dispatch_uid="live.wall_link_deleted")
 def wall_link_deleted(sender: type[WallLink], instance: WallLink, **kwargs: Any) -> None:
     _close_wall_link_on_commit(instance, kwargs.get("using"))
+
+
+@receiver(import_progress, dispatch_uid="live.import_progress")
+def import_progressed(sender: object, user_id: int, done: int, total: int, **kwargs: Any) -> None:
+    # Progress is news about work under way, not about committed rows: sent at once.
+    broadcast.announce_import_progress_sync(user_id, done=done, total=total)
+
+
+@receiver(external_sources_changed, dispatch_uid="live.external_sources_changed")
+def external_changed(sender: object, **kwargs: Any) -> None:
+    transaction.on_commit(
+        broadcast.announce_external_change_sync, using=kwargs.get("using"), robust=True
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -46,3 +48,32 @@ def frame_version(frame: str) -> int:
 
 def without_version(frame: str) -> str:
     return re.sub(r'data-version="\d+"', 'data-version=""', frame)
+
+
+class GroupProbe:
+    """A channel joined to a group, to count what the group was sent (any channel layer)."""
+
+    MARKER = "probe.marker"
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.layer = get_channel_layer()
+        self.channel = ""
+
+    async def join(self) -> GroupProbe:
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        return self
+
+    async def received(self) -> list[dict]:
+        """Everything sent to the group so far: sends a marker, reads up to it."""
+        await self.layer.group_send(self.group, {"type": self.MARKER})
+        messages = []
+        while True:
+            message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=10)
+            if message["type"] == self.MARKER:
+                return messages
+            messages.append(message)
+
+    async def leave(self) -> None:
+        await self.layer.group_discard(self.group, self.channel)

@@ -80,7 +80,7 @@ async def test_rolled_back_write_sends_no_frame(alice):
     # The first frame after the rollback is the one for the committed write.
     frame = await ws.receive_from()
     assert (figure(frame, "count"), figure(frame, "income")) == ("1", "+1.00")
-    assert "666" not in frame
+    assert "666" not in without_version(frame)  # the version stamp may hold any digits
     await ws.disconnect()
 
 
@@ -96,7 +96,7 @@ async def test_users_never_receive_each_others_frames(alice, bob):
     # Alice's next frame is for her own write: none was sent to her for Bob's.
     alice_frame = await ws_alice.receive_from()
     assert "alice&#x27;s own" in alice_frame
-    assert "bob" not in alice_frame and "999" not in alice_frame
+    assert "bob" not in alice_frame and "999" not in without_version(alice_frame)
     assert figure(alice_frame, "count") == "1"
     await ws_alice.disconnect()
     await ws_bob.disconnect()

@@ -101,7 +101,7 @@ def test_wall_options_fall_back_to_defaults(staff_client):
     html = staff_client.get("/wall/?theme=<script>&panels=&rotate=-3x").content
     body = re.search(rb"<body [^>]*>", html)[0].decode()
     assert 'data-theme="dark"' in body and 'data-rotate="0"' in body
-    assert 'data-panels="totals feed rate categories largest"' in body
+    assert 'data-panels="totals external feed rate categories largest"' in body
     assert 'data-layout="full"' in body and "<script>" not in body
 
 

@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from dashboard import services
+from dashboard import external, services
 from live import fragments, wallcache
 from live.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
 
@@ -287,3 +287,26 @@ async def test_last_frame_matches_a_fresh_render_after_a_burst(link, alice, sett
 def _section(html: str, start: str) -> str:
     begin = html.index(start)
     return html[begin:html.index("</section>", begin)]
+
+
+async def test_wall_shows_external_sources_once_refreshed(link):
+    """An external source refresh reaches the wall like a transaction: a new shared frame."""
+    from dashboard.models import ExternalSource
+
+    ws = await open_wall(link[1])
+    first = await receive_until(ws, 'id="wall-totals"')
+    assert 'id="external-tiles" class="panel external-tiles empty"' in first
+
+    @sync_to_async
+    def fetched() -> None:
+        source = ExternalSource.objects.create(
+            name="EUR rate", url="http://127.0.0.1:9/rates", json_path="rates.EUR", unit="USD"
+        )
+        services.external_sources_record(outcomes=[external.FetchOutcome(
+            source_id=source.pk, name=source.name, value="1.0842", at=timezone.now()
+        )])
+
+    await fetched()
+    frame = await receive_until(ws, "EUR rate")
+    assert '<span class="value">1.0842</span> <span class="unit">USD</span>' in frame
+    await ws.disconnect()
