@@ -2,12 +2,13 @@
 
 For each channel layer — in-memory (one daphne process), channels-redis core and pub/sub
 (two daphne processes; clients alternate between them) — real WebSocket clients in a
-separate OS process watch one user's dashboard group. The main process saves a
-transaction through the real form (HTTP POST to the first server) and the client process
-timestamps the frame that shows it on every socket.
+separate OS process watch either one user's dashboard group (``user``: N dashboards of
+the same user) or the wall broadcast group (``wall``: N walls opened with a wall link).
+The main process saves a transaction through the real form (HTTP POST to the first
+server) and the client process timestamps the frame that shows it on every socket.
 
-    .venv/bin/python bench/fanout.py                 # all layers, 1 / 100 / 1000 sockets
-    .venv/bin/python bench/fanout.py --sockets 1 100 --layers pubsub --saves 10
+    .venv/bin/python bench/fanout.py                 # both groups, all layers, 1/100/1000
+    .venv/bin/python bench/fanout.py --sockets 1 100 --layers pubsub --groups wall --saves 10
 
 Needs Redis at REDIS_URL (default redis://127.0.0.1:6379/0) for the Redis layers. Prints
 a table and writes bench/results/fanout.json. Not run by ``make test``.
@@ -36,11 +37,15 @@ from common import (
 
 from tests.servers import DaphneServer, log_in, post_transaction
 
-COUNT_RE = re.compile(r'data-figure="count"[^>]*>.*?class="figure-value">([^<]*)<', re.S)
+# What shows the transaction count in each group's frames.
+COUNT_PATTERNS = {
+    "user": r'data-figure="count"[^>]*>.*?class="figure-value">([^<]*)<',
+    "wall": r'data-figure="all-count"[^>]*>.*?class="tile-value">([^<]*)<',
+}
 
 
-async def hold_sockets(urls: list[str], cookie: str, origin: str, commands: mp.Queue,
-                       results: mp.Queue) -> None:
+async def hold_sockets(urls: list[str], cookie: str, origin: str, pattern: str,
+                       commands: mp.Queue, results: mp.Queue) -> None:
     from websockets.asyncio.client import connect
 
     sockets = [
@@ -52,9 +57,11 @@ async def hold_sockets(urls: list[str], cookie: str, origin: str, commands: mp.Q
     results.put(("ready", len(sockets)))
     loop = asyncio.get_running_loop()
 
+    count_re = re.compile(pattern, re.S)
+
     async def frame_showing(socket, expected: str) -> float:  # type: ignore[no-untyped-def]
         while True:
-            match = COUNT_RE.search(await socket.recv())
+            match = count_re.search(await socket.recv())
             if match and match.group(1).replace(",", "") == expected:
                 return time.time()
 
@@ -76,14 +83,15 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run_case(servers: list[DaphneServer], cookie: str, sockets: int, saves: int,
-             start_count: int) -> dict:
-    urls = [f"{servers[i % len(servers)].ws_url}/ws/dashboard/" for i in range(sockets)]
+def run_case(servers: list[DaphneServer], cookie: str, group: str, path: str, sockets: int,
+             saves: int, start_count: int) -> dict:
+    urls = [f"{servers[i % len(servers)].ws_url}{path}" for i in range(sockets)]
     spawn = mp.get_context("spawn")
     commands: mp.Queue = spawn.Queue()
     results: mp.Queue = spawn.Queue()
     client = spawn.Process(
-        target=client_process, args=(urls, cookie, servers[0].base_url, commands, results)
+        target=client_process,
+        args=(urls, cookie, servers[0].base_url, COUNT_PATTERNS[group], commands, results),
     )
     client.start()
     kind, _ = results.get(timeout=300)
@@ -109,11 +117,19 @@ def run_case(servers: list[DaphneServer], cookie: str, sockets: int, saves: int,
     }
 
 
+def wall_link_path(server: DaphneServer) -> str:
+    """A new wall link's socket path (the link's URL is printed once, on creation)."""
+    url = server.manage("wall_link", "--name", "bench").strip().splitlines()[-1]
+    return "/ws" + url.split("127.0.0.1:8000", 1)[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sockets", type=int, nargs="+", default=[1, 100, 1000])
     parser.add_argument("--layers", nargs="+", choices=list(LAYER_PROCESSES),
                         default=list(LAYER_PROCESSES))
+    parser.add_argument("--groups", nargs="+", choices=list(COUNT_PATTERNS),
+                        default=list(COUNT_PATTERNS))
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = parser.parse_args()
@@ -124,10 +140,16 @@ def main() -> None:
             servers = start_servers(layer, Path(tmp), args.redis_url, f"fanout{os.getpid()}")
             try:
                 cookie = log_in(servers[0].base_url, USERNAME, PASSWORD)
-                for index, sockets in enumerate(args.sockets):
-                    case = run_case(servers, cookie, sockets, args.saves, index * args.saves)
-                    rows.append({"layer": layer, "processes": len(servers), **case})
-                    print(rows[-1], flush=True)
+                paths = {"user": "/ws/dashboard/", "wall": wall_link_path(servers[0])}
+                saved = 0
+                for group in args.groups:
+                    for sockets in args.sockets:
+                        case = run_case(servers, cookie, group, paths[group], sockets,
+                                        args.saves, saved)
+                        saved += args.saves
+                        rows.append({"layer": layer, "processes": len(servers),
+                                     "group": group, **case})
+                        print(rows[-1], flush=True)
             except Exception:
                 for server in servers:
                     print(server.log_tail(40))
@@ -136,7 +158,7 @@ def main() -> None:
                 for server in servers:
                     server.stop()
     print()
-    print_table(rows, ["layer", "processes", "sockets", "p50_ms", "p99_ms", "max_ms",
+    print_table(rows, ["group", "layer", "processes", "sockets", "p50_ms", "p99_ms", "max_ms",
                        "frames_per_sec"])
     write_results("fanout", {
         "coalesce_window_secs": float(os.environ.get("LIVE_COALESCE_WINDOW_SECS", "0.1")),

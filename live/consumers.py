@@ -37,8 +37,6 @@ CLOSE_MESSAGE_TOO_BIG = 1009
 # thread-sensitive call of the process queues on (DESIGN.md, "One thread per process").
 _read_dashboard_frame = database_sync_to_async(fragments.dashboard_frame, thread_sensitive=False)
 _render_error = database_sync_to_async(fragments.error_frame, thread_sensitive=False)
-_render_viewers = database_sync_to_async(fragments.viewers_frame, thread_sensitive=False)
-_render_heartbeat = database_sync_to_async(fragments.heartbeat_frame, thread_sensitive=False)
 _find_link = database_sync_to_async(wall_link_for_token, thread_sensitive=False)
 _reload_link = database_sync_to_async(
     lambda pk: WallLink.objects.filter(pk=pk).first(), thread_sensitive=False
@@ -253,8 +251,10 @@ class WallConsumer(LiveConsumer):
         if shown == self.viewers_shown:
             return
         self.viewers_shown = shown
-        await self.send(text_data=await _render_viewers(dashboards=viewers.dashboards,
-                                                        walls=viewers.walls))
+        # Memoised tiny templates, rendered on the loop: one render per distinct count per
+        # process, where a thread hop per socket would cost more than the render itself.
+        frame = fragments.viewers_frame(dashboards=viewers.dashboards, walls=viewers.walls)
+        await self.send(text_data=frame)
 
     async def wall_link_closed(self, event: dict[str, Any]) -> None:
         logger.info("Closed a wall socket: its link %s was revoked", self.link_id)
@@ -274,7 +274,7 @@ class WallConsumer(LiveConsumer):
                 since_check = 0.0
             if wallcache.current_minute() != self.frame_minute and self.refresher is not None:
                 self.refresher.request()  # the figures move with the clock
-            await self.send(text_data=await _render_heartbeat())
+            await self.send(text_data=fragments.heartbeat_frame())
 
     async def link_gone(self, since_check: float) -> bool:
         """Expired by the clock, or (re-read now and then) revoked, expired or deleted."""
