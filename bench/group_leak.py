@@ -3,8 +3,9 @@ processes on each Redis layer, and what they leave behind in Redis.
 
     .venv/bin/python bench/group_leak.py [--cycles 10000] [--concurrency 50]
 
-Counts the keys under the run's prefix (core layer: group sorted sets) and the
-subscribers of the user's group channel (pub/sub layer) before, during and after.
+Counts, before, during and after: the group keys under the run's prefix (core layer: a
+sorted set per group), other keys (the core layer's per-process message queues), the
+subscriptions to group channels (pub/sub layer) and to sockets' own channels (pub/sub).
 Prints a table and writes bench/results/group_leak.json. Not run by ``make test``.
 """
 
@@ -30,12 +31,20 @@ from websockets.asyncio.client import connect
 
 from tests.servers import log_in
 
+SETTLE_SECS = 30  # how long disconnects may take to be cleaned up before "after" is read
 
-async def footprint(client: aioredis.Redis, prefix: str) -> tuple[int, int]:
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-    channels = await client.pubsub_channels(f"{prefix}*")
-    subscribers = sum(n for _, n in await client.pubsub_numsub(*channels)) if channels else 0
-    return len(keys), subscribers
+
+async def footprint(client: aioredis.Redis, prefix: str) -> dict[str, int]:
+    keys = [key.decode() async for key in client.scan_iter(match=f"{prefix}*")]
+    channels = [c.decode() for c in await client.pubsub_channels(f"{prefix}*")]
+    counts = dict(await client.pubsub_numsub(*channels)) if channels else {}
+    group_subs = sum(n for c, n in counts.items() if b"__group__" in c)
+    return {
+        "group_keys": sum(":group:" in key for key in keys),
+        "other_keys": sum(":group:" not in key for key in keys),
+        "group_subs": group_subs,
+        "socket_subs": sum(counts.values()) - group_subs,
+    }
 
 
 async def cycle(servers, cookie: str, cycles: int, concurrency: int) -> int:  # type: ignore[no-untyped-def]
@@ -73,21 +82,22 @@ async def run_layer(layer: str, args: argparse.Namespace) -> dict:
             started = time.monotonic()
             done = await cycle(servers, cookie, args.cycles, args.concurrency)
             elapsed = time.monotonic() - started
-            # Disconnects are handled after the close handshake; wait for the servers to
-            # finish them (bounded), then measure.
-            for _ in range(50):
-                after = await footprint(client, prefix)
-                if after == before:
+            # Disconnects are handled after the close handshake; give the servers time
+            # to finish them (bounded), then measure.
+            deadline = time.monotonic() + SETTLE_SECS
+            while (after := await footprint(client, prefix)) != before:
+                if time.monotonic() > deadline:
                     break
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.5)
         finally:
             for server in servers:
                 server.stop()
     await client.aclose()
-    return {"layer": layer, "cycles": done, "secs": round(elapsed, 1),
-            "cycles_per_sec": round(done / elapsed), "keys_before": before[0],
-            "subs_before": before[1], "keys_during": during[0], "subs_during": during[1],
-            "keys_after": after[0], "subs_after": after[1]}
+    row = {"layer": layer, "cycles": done, "secs": round(elapsed, 1),
+           "cycles_per_sec": round(done / elapsed)}
+    for moment, counts in (("before", before), ("during", during), ("after", after)):
+        row.update({f"{name}_{moment}": value for name, value in counts.items()})
+    return row
 
 
 def main() -> None:
