@@ -89,12 +89,16 @@ async def run_layer(layer: str, args: argparse.Namespace) -> dict:
                 if time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.5)
+            # Sockets that daphne gave up on: their application did not finish closing
+            # within its application_close_timeout (10 s) and was cancelled mid-cleanup.
+            killed = sum(server.log_tail(10**7).count("took too long to shut down")
+                         for server in servers)
         finally:
             for server in servers:
                 server.stop()
     await client.aclose()
     row = {"layer": layer, "cycles": done, "secs": round(elapsed, 1),
-           "cycles_per_sec": round(done / elapsed)}
+           "cycles_per_sec": round(done / elapsed), "killed_by_daphne": killed}
     for moment, counts in (("before", before), ("during", during), ("after", after)):
         row.update({f"{name}_{moment}": value for name, value in counts.items()})
     return row
