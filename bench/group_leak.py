@@ -6,7 +6,7 @@ processes on each Redis layer, and what they leave behind in Redis.
 Counts, before, during and after: the group keys under the run's prefix (core layer: a
 sorted set per group), other keys (the core layer's per-process message queues), the
 subscriptions to group channels (pub/sub layer) and to sockets' own channels (pub/sub).
-Prints a table and writes bench/results/group_leak.json. Not run by ``make test``.
+Prints a table and writes bench/results/group_leak_c<concurrency>.json. Not run by ``make test``.
 """
 
 from __future__ import annotations
@@ -114,7 +114,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = [asyncio.run(run_layer(layer, args)) for layer in args.layers]
     print_table(rows, list(rows[0]))
-    write_results("group_leak", {"rows": rows})
+    write_results(f"group_leak_c{args.concurrency}",
+                  {"concurrency": args.concurrency, "rows": rows})
 
 
 if __name__ == "__main__":
