@@ -18,9 +18,7 @@ import os
 import platform
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -82,31 +80,6 @@ def bench_import(tmp: Path, rows: int) -> dict[str, float]:
         "import_rows_per_sec": round(rows / timings["first"]),
         "reimport_secs": round(timings["again"], 2),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_daphne(port: int, log: Path) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port),
-         "dashboard.asgi:application"],
-        cwd=ROOT, env={**os.environ, "LIVE_LOG_LEVEL": "WARNING"},
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )
-    import requests
-
-    for _ in range(150):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).raise_for_status()
-            return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"daphne did not start; see {log}")
 
 
 def writer_credentials() -> tuple[int, str, str]:
@@ -247,8 +220,11 @@ def main() -> None:
     print(f"Import of a {args.rows:,}-row CSV (SQLite, {tmp}):")
     result_import = bench_import(tmp, args.rows)
 
-    port = free_port()
-    server = start_daphne(port, tmp / "daphne.log")
+    from tests.servers import DaphneServer, server_env
+
+    server = DaphneServer(tmp, server_env(LIVE_LOG_LEVEL="WARNING"))  # this process's env
+    server.start()
+    port = server.port
     cases = []
     try:
         for dashboards in [int(n) for n in args.dashboards.split(",")]:
@@ -259,8 +235,7 @@ def main() -> None:
                 cases.append(case)
                 print(f"  API: {case}")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
     print()
     print(f"import {result_import['rows']:,} rows: {result_import['import_secs']} s "
