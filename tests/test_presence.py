@@ -1,14 +1,11 @@
 """Viewer counting: the local store, and the Redis store across (simulated) processes."""
 
 import asyncio
-import os
 import uuid
 
 import pytest
 
 from live.presence import LocalPresence, RedisPresence, Viewers
-
-REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 async def test_local_presence_counts_joins_and_leaves():
@@ -27,25 +24,21 @@ def test_viewers_round_trip_through_a_message():
 
 
 @pytest.fixture
-async def redis_presences():
+async def redis_presences(redis_url):
     """Two 'processes' sharing one Redis namespace (unique per test)."""
-    if not REDIS_URL:
-        if os.environ.get("CI_REQUIRE_SERVICES"):
-            pytest.fail("REDIS_URL is required on CI")
-        pytest.skip("needs REDIS_URL")
     import redis.asyncio as aioredis
 
     prefix = f"test-presence-{uuid.uuid4().hex}"
     made = []
 
     def make(ttl_secs: float = 30.0) -> RedisPresence:
-        presence = RedisPresence(aioredis.Redis.from_url(REDIS_URL), prefix=prefix,
+        presence = RedisPresence(aioredis.Redis.from_url(redis_url), prefix=prefix,
                                  ttl_secs=ttl_secs)
         made.append(presence)
         return presence
 
     yield make
-    client = aioredis.Redis.from_url(REDIS_URL)
+    client = aioredis.Redis.from_url(redis_url)
     keys = [key async for key in client.scan_iter(f"{prefix}:*")]
     if keys:
         await client.delete(*keys)
